@@ -1,0 +1,1 @@
+"""Detection: normalize, run recognizers and NER, resolve overlaps. Pure and synchronous."""
