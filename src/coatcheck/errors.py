@@ -54,7 +54,7 @@ class DetectorError(CoatcheckError):
     """A detector failed. Callers must treat the text as unscanned, never as clean."""
 
 
-class DetectionTimeout(DetectorError):
+class DetectionTimeout(DetectorError):  # noqa: N818 - reads as what happened
     """Detection did not finish before its deadline."""
 
 
@@ -66,7 +66,7 @@ class PolicyError(CoatcheckError):
     """A policy is invalid."""
 
 
-class PolicyViolation(PolicyError):
+class PolicyViolation(PolicyError):  # noqa: N818 - a decision, not a malfunction
     """The policy decided to block this data.
 
     Attributes:

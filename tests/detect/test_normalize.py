@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from coatcheck.detect.normalize import normalize
 
-TRICKY = st.sampled_from(list("ab1 @.-") + ["\u200b", "\u200d", "\ufeff", "４", "١", "ａ", "а", "ο", "–", "\u00a0", "é", "ﬁ", "\ud800"])
+TRICKY = st.sampled_from(
+    [*"ab1 @.-", "\u200b", "\u200d", "\ufeff", "４", "١", "ａ", "а", "ο", "–", "\u00a0", "é", "ﬁ", "\ud800"]
+)
 
 
 def test_ascii_is_untouched_and_free() -> None:

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import re2
 
@@ -50,13 +50,13 @@ class Candidate:
 @dataclass(frozen=True, slots=True)
 class _CompiledRecognizer:
     row: Recognizer
-    regex: re2._Regexp
-    context: re2._Regexp | None
-    negative: re2._Regexp | None
+    regex: Any
+    context: Any
+    negative: Any
     group: int
 
 
-def _word_alternation(words: Sequence[str]) -> re2._Regexp | None:
+def _word_alternation(words: Sequence[str]) -> Any:
     if not words:
         return None
     return re2.compile(r"\b(?:" + "|".join(re2.escape(w) for w in words) + r")\b")
@@ -338,13 +338,13 @@ def _resolve(candidates: list[Candidate]) -> tuple[list[Candidate], list[Candida
 def _builtin_recognizers() -> tuple[Recognizer, ...]:
     from coatcheck.detect.recognizers import BUILTIN_RECOGNIZERS
 
-    return BUILTIN_RECOGNIZERS
+    return tuple(BUILTIN_RECOGNIZERS)
 
 
 def _rule_entities(text: str, ner: Sequence[Entity]) -> list[Entity]:
     from coatcheck.detect.names import find_rule_entities
 
-    return find_rule_entities(text, ner)
+    return list(find_rule_entities(text, ner))
 
 
 @lru_cache(maxsize=4)
