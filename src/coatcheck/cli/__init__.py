@@ -11,8 +11,11 @@ __all__ = ["app", "main"]
 # Each module here defines `register(app: typer.Typer) -> None`. Heavy imports stay inside the commands so
 # `coatcheck --help` is instant.
 COMMAND_MODULES: tuple[str, ...] = (
+    "audit",
     "demo",
     "detect",
+    "keys",
+    "vault",
 )
 
 app = typer.Typer(
