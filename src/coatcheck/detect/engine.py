@@ -7,9 +7,10 @@ Detection fails closed: any recognizer error raises `DetectorError`; it never re
 from __future__ import annotations
 
 import logging
+import re
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +35,9 @@ DEFAULT_THRESHOLD = 0.5
 # then report "no match" silently. Plain searches fall back to the NFA and stay correct.
 _PREFILTER_MAX_CHARS = 32_768
 
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_MATCH = (-1, -1)
+
 DropReason = Literal["validator", "below_threshold", "allow_list", "overlap", "type_filter"]
 
 
@@ -51,15 +55,17 @@ class Candidate:
 class _CompiledRecognizer:
     row: Recognizer
     regex: Any
-    context: Any
-    negative: Any
+    context: re.Pattern[str] | None
+    negative: re.Pattern[str] | None
     group: int
 
 
-def _word_alternation(words: Sequence[str]) -> Any:
+def _word_alternation(words: Sequence[str]) -> re.Pattern[str] | None:
+    # Literal alternatives searched in a bounded window: no backtracking risk, and stdlib `re` avoids
+    # re2's per-call wrapper cost on these tiny strings.
     if not words:
         return None
-    return re2.compile(r"\b(?:" + "|".join(re2.escape(w) for w in words) + r")\b")
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
 
 
 def _compile(row: Recognizer) -> _CompiledRecognizer:
@@ -93,19 +99,55 @@ class _PatternIndex:
         self._set.Compile()
 
     def candidates(self, text: str) -> list[tuple[_CompiledRecognizer, int, int]]:
+        data = text.encode("utf-8")
         if len(text) <= _PREFILTER_MAX_CHARS:
-            hits: Iterable[int] = sorted(self._set.Match(text))
+            hits: Iterable[int] = sorted(self._set.Match(data))
         else:
             hits = range(len(self.recognizers))
-        found = []
-        for index in hits:
-            compiled = self.recognizers[index]
-            group = compiled.group
-            for match in compiled.regex.finditer(text):
-                start, end = match.span(group)
-                if start >= 0 and end > start:
-                    found.append((compiled, start, end))
+        found = [
+            (compiled, start, end)
+            for index in hits
+            for compiled in (self.recognizers[index],)
+            for start, end in _find_spans(compiled.regex, data, compiled.group)
+        ]
+        if len(data) != len(text):  # non-ASCII: byte offsets -> character offsets, one linear pass
+            to_chars = _byte_to_char_offsets(data, {o for _, s, e in found for o in (s, e)})
+            found = [(c, to_chars[s], to_chars[e]) for c, s, e in found]
         return found
+
+
+def _find_spans(regex: Any, data: bytes, group: int) -> Iterator[tuple[int, int]]:
+    """All non-overlapping matches as byte spans of ``group``.
+
+    Calls the compiled RE2 object directly: the Python wrapper re-encodes the text and rebuilds offset maps on
+    every match, which costs more than the match itself on short messages.
+    """
+    regexp = regex._regexp
+    pos, end = 0, len(data)
+    while pos <= end:
+        spans = regexp.Match(_UNANCHORED, data, pos, end)
+        whole = spans[0]
+        if whole == _NO_MATCH:
+            return
+        span = spans[group]
+        if span != _NO_MATCH and span[1] > span[0]:
+            yield span
+        if whole[1] > pos:
+            pos = whole[1]
+        else:  # empty match: step over one whole UTF-8 character
+            pos += 1
+            while pos < end and data[pos] & 0xC0 == 0x80:
+                pos += 1
+
+
+def _byte_to_char_offsets(data: bytes, offsets: set[int]) -> dict[int, int]:
+    result: dict[int, int] = {}
+    previous_byte = previous_char = 0
+    for offset in sorted(offsets):
+        previous_char += re2._re2.BytesToCharLen(data, previous_byte, offset)
+        previous_byte = offset
+        result[offset] = previous_char
+    return result
 
 
 def _lowercase_same_length(text: str) -> str:
@@ -190,9 +232,7 @@ class Detector:
 
     def detect_batch(self, texts: Iterable[str | bytes]) -> list[list[Entity]]:
         """Detect in many texts at once (NER runs batched)."""
-        return [
-            [c.entity for c in candidates if c.dropped is None] for candidates in self._run_batch(texts)
-        ]
+        return [[c.entity for c in candidates if c.dropped is None] for candidates in self._run_batch(texts)]
 
     def explain(self, text: str | bytes) -> list[Candidate]:
         """Every candidate with its score, threshold and, for dropped ones, why."""
@@ -226,9 +266,7 @@ class Detector:
             # The message carries the exception type only: the original may quote the text.
             logger.error("detector failure: %s", type(exc).__name__)
             raise DetectorError(f"a detector failed ({type(exc).__name__}); the text was not scanned") from None
-        return [
-            self._finish(view, candidates, keep_dropped) for view, candidates in zip(views, found, strict=True)
-        ]
+        return [self._finish(view, candidates, keep_dropped) for view, candidates in zip(views, found, strict=True)]
 
     def _check_deadline(self, started: float) -> None:
         if self.deadline is not None and time.monotonic() - started > self.deadline:
@@ -361,5 +399,3 @@ def detect(text: str | bytes, profile: Profile = "accurate") -> list[Entity]:
 def detect_batch(texts: Iterable[str | bytes], profile: Profile = "accurate") -> list[list[Entity]]:
     """`detect` for many texts; NER runs batched."""
     return get_detector(profile).detect_batch(texts)
-
-
