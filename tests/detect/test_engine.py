@@ -130,6 +130,11 @@ def test_bytes_are_decoded_and_invalid_utf8_is_named() -> None:
         make(EMAIL).detect(b"ab\xff jane@corp.com")
 
 
+def test_text_that_no_pattern_matches_is_clean_not_an_error() -> None:
+    assert make(EMAIL, DIGITS9).detect("nothing to see here") == []
+    assert make(EMAIL, DIGITS9).explain("nothing to see here") == []
+
+
 def test_empty_and_surrogate_input() -> None:
     assert make(EMAIL).detect("") == []
     text = "x\ud800 jane@corp.com \udfff"

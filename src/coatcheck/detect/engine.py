@@ -101,7 +101,7 @@ class _PatternIndex:
     def candidates(self, text: str) -> list[tuple[_CompiledRecognizer, int, int]]:
         data = text.encode("utf-8")
         if len(text) <= _PREFILTER_MAX_CHARS:
-            hits: Iterable[int] = sorted(self._set.Match(data))
+            hits: Iterable[int] = sorted(self._set.Match(data) or ())  # None when nothing matches
         else:
             hits = range(len(self.recognizers))
         found = [
