@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "detect",
     "keys",
+    "policy",
     "protect",
     "vault",
 )
