@@ -45,6 +45,12 @@ def test_context_raises_and_lowers_scores(text: str, expected: list[tuple[str, s
     assert spans(make(DIGITS9), text) == expected
 
 
+def test_context_sees_through_json_escapes() -> None:
+    assert spans(make(DIGITS9), r'{"note": "x\naccount 123456789"}') == [("US_BANK_ACCOUNT", "123456789")]
+    # control: a real letter glued to the word still blocks the whole-word match
+    assert spans(make(DIGITS9), r'{"note": "x\qaccount 123456789"}') == []
+
+
 def test_context_is_reported_for_explanations() -> None:
     [entity] = make(DIGITS9).detect("account 123456789")
     assert entity.context == ("account",)

@@ -150,11 +150,15 @@ def _byte_to_char_offsets(data: bytes, offsets: set[int]) -> dict[int, int]:
     return result
 
 
-def _lowercase_same_length(text: str) -> str:
+def _context_view(text: str) -> str:
+    """Lowercased, same length, with JSON escapes (``\\n``, ``\\t``) blanked so ``\\nMobile`` reads as "mobile"."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if "\\" in lowered:
+        for escape in ("\\n", "\\t", "\\r"):
+            lowered = lowered.replace(escape, "  ")
+    return lowered
 
 
 def _decode(text: object) -> str:
@@ -289,7 +293,7 @@ class Detector:
             hits: list[str] = []
             if compiled.context is not None or compiled.negative is not None:
                 if lowered is None:
-                    lowered = _lowercase_same_length(text)
+                    lowered = _context_view(text)
                 before = lowered[max(0, start - row.window) : start]
                 after = lowered[end : end + row.window]
                 for regex, sign in ((compiled.context, 1), (compiled.negative, -1)):
@@ -380,7 +384,7 @@ def _builtin_recognizers() -> tuple[Recognizer, ...]:
 
 
 def _rule_entities(text: str, ner: Sequence[Entity]) -> list[Entity]:
-    from coatcheck.detect.names import find_rule_entities
+    from coatcheck.detect.rules import find_rule_entities
 
     return list(find_rule_entities(text, ner))
 
