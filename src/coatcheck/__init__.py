@@ -6,7 +6,9 @@ destination needs.
 
 from __future__ import annotations
 
-from coatcheck.detect.engine import Detector, detect, detect_batch
+from typing import TYPE_CHECKING
+
+from coatcheck.detect.engine import Detector, detect_batch
 from coatcheck.detect.types import Entity, Recognizer
 from coatcheck.entities import ENTITY_TYPES, EntityType, Sensitivity
 from coatcheck.errors import (
@@ -37,5 +39,10 @@ __all__ = [
     "detect",
     "detect_batch",
 ]
+
+if TYPE_CHECKING:
+    from coatcheck.detect.engine import detect
+else:  # the subpackage, callable with the same signature (see coatcheck/detect/__init__.py)
+    from coatcheck import detect
 
 __version__ = "0.1.0"
