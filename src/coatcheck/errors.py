@@ -9,6 +9,7 @@ Messages name types, fields and positions, never the values themselves::
      ├── ProtectError            an operator could not be applied (unknown method, bad parameters)
      ├── PolicyError             a policy file or object is invalid (says file, line and what is allowed)
      │    └── PolicyViolation    a policy decision blocked the data
+     │         └── BudgetExhausted  a differential-privacy query would overspend its privacy budget
      ├── KeyManagementError      keyring, master-key provider or key lifecycle problem
      │    ├── MissingKeyError    a keyed method was asked for without a key
      │    └── InvalidToken       any decrypt/verify failure: one uniform error, like Fernet's
@@ -25,6 +26,7 @@ from __future__ import annotations
 __all__ = [
     "AccessDenied",
     "AuditError",
+    "BudgetExhausted",
     "ChainBroken",
     "CoatcheckError",
     "DetectionTimeout",
@@ -76,6 +78,10 @@ class PolicyViolation(PolicyError):  # noqa: N818 - a decision, not a malfunctio
     def __init__(self, message: str, entity_types: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.entity_types = tuple(sorted(set(entity_types)))
+
+
+class BudgetExhausted(PolicyViolation):
+    """A differential-privacy query was refused: it would spend more than the remaining budget (nothing spent)."""
 
 
 class KeyManagementError(CoatcheckError):

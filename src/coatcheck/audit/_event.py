@@ -47,6 +47,7 @@ ACTIONS: frozenset[str] = frozenset(
         "key_destroy",
         "vault_delete",
         "audit_export",
+        "dp_query",  # a differential-privacy query: epsilon spent, or refused for budget
     }
 )
 
@@ -68,6 +69,7 @@ REASONS: frozenset[str] = frozenset(
         "detector_error",
         "upstream_error",
         "size_limit",
+        "budget_exhausted",  # a dp_query refused: it would overspend the privacy budget
     }
 )
 

@@ -17,6 +17,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "keys",
     "policy",
     "protect",
+    "risk",
+    "stats",
     "vault",
 )
 
