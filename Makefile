@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup run test lint typecheck unit bench clean
+.PHONY: setup browser run test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "coatcheck needs Python 3.11+"; exit 1; }
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The console's end-to-end tests drive Debian's Chromium (no browser download at run time).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 run: setup
 	$(BIN)/coatcheck demo
 
@@ -25,7 +29,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+unit: setup browser
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck unit
