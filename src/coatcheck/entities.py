@@ -72,7 +72,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType("ZIP_CODE", "location", _I, "94103", "context (zip, postal) or after a state", "ZIP", 1),
         EntityType("DATE_OF_BIRTH", "temporal", _S, "1984-03-12", "a date with birth context", "DOB", 3),
         EntityType("DATE_TIME", "temporal", _I, "March 12, 2024", "calendar-valid date or time", "DATE", 1),
-        EntityType("AGE", "temporal", _P, "42 years old", "age phrase, 0-120", "AGE", 2),
+        EntityType("AGE", "temporal", _P, "42", "the number in an age phrase (42 years old, aged 42), 0-120", "AGE", 2),
         EntityType("US_PASSPORT", "government_id", _R, "A12345678", "context (passport)", "PASSPORT", 2),
         EntityType("US_DRIVER_LICENSE", "government_id", _R, "D1234567", "context (driver's license)", "DRIVER_LICENSE", 2),
         EntityType("UK_NHS", "government_id", _R, "943 476 5919", "mod-11 check digit", "NHS", 4),

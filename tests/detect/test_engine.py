@@ -186,3 +186,28 @@ def test_huge_input_skips_the_prefilter_and_still_finds_everything() -> None:
 def test_repr_holds_no_values() -> None:
     [entity] = make(EMAIL).detect("jane@corp.com")
     assert "jane" not in repr(entity)
+
+
+IBAN_ROW = Recognizer(
+    name="iban_like", entity="IBAN_CODE", pattern=r"\bES\d{2}(?: \d{4}){5}\b", score=1.0, validator=lambda v: True
+)
+ORG_ROW = Recognizer(name="org_words", entity="ORGANIZATION", pattern=r"IBAN ES[\d ]+", score=0.85)
+ADDRESS_ROW = Recognizer(name="loose_address", entity="STREET_ADDRESS", pattern=r"IBAN ES[\d ]+", score=0.85)
+
+
+def test_validated_identifier_is_not_swallowed_by_a_looser_soft_span() -> None:
+    text = "pay to IBAN ES91 2100 0418 4502 0005 1332 today"
+    found = spans(make(IBAN_ROW, ORG_ROW), text)
+    assert found == [("IBAN_CODE", "ES91 2100 0418 4502 0005 1332")]
+    explained = {(c.entity.type, c.dropped, c.lost_to) for c in make(IBAN_ROW, ORG_ROW).explain(text)}
+    assert ("ORGANIZATION", "overlap", "IBAN_CODE") in explained
+
+
+def test_soft_span_still_wins_over_an_unvalidated_or_less_confident_finding() -> None:
+    text = "pay to IBAN ES91 2100 0418 4502 0005 1332 today"
+    unvalidated = Recognizer(name="iban_unvalidated", entity="IBAN_CODE", pattern=IBAN_ROW.pattern, score=1.0)
+    assert spans(make(unvalidated, ADDRESS_ROW), text)[0][0] == "STREET_ADDRESS"
+    unsure = Recognizer(
+        name="iban_unsure", entity="IBAN_CODE", pattern=IBAN_ROW.pattern, score=0.8, validator=lambda v: True
+    )
+    assert spans(make(unsure, ADDRESS_ROW), text)[0][0] == "STREET_ADDRESS"

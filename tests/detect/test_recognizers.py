@@ -115,6 +115,12 @@ def test_weak_rows_need_context() -> None:
         "sha256: 5d41402abc4b2a76b9719d911017c592a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "Invoice INV-2024-00042: 3 items at $19.99, shipping 4.50 EUR.",
         "Docker image app@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 pulled.",
+        "Deployed 2.7.6.73 to prod at 2024-04-05T11:14:28Z; commit 1777b513c011ad0241890f367f4d1215e75488cd.",
+        "docker pull ghcr.io/acme/api:8.0.1.75 && docker run -p 8080:8080 acme/api",
+        "Kafka consumer lag on partition 12 is 88213 messages since 2024-04-28 00:50:20,613",
+        "Pharmacy note: lot 713-84-9760 of the batch was recalled.",
+        "Please try updating to 4.6.8.78 and restarting the device.",
+        "PS5 1TB bundle, SKU-11018, ships in 3 days for $499.00.",
     ],
 )
 def test_pii_free_lookalikes_stay_quiet(detector: Detector, text: str) -> None:

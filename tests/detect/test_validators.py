@@ -103,6 +103,12 @@ KNOWN: list[tuple[Callable[[str], bool], str, bool]] = [
     (v.us_zip, "94103", True),
     (v.us_zip, "10001-2345", True),
     (v.us_zip, "00000", False),
+    (v.postal_code, "2680-043", True),
+    (v.postal_code, "7736 PJ", True),
+    (v.postal_code, "SW1A 1AA", True),
+    (v.postal_code, "PS5 1TB", False),  # a console and its disk size
+    (v.postal_code, "0000", False),
+    (v.postal_code, "12", False),
     (v.bank_account, "000123456789", True),
     (v.bank_account, "1234567", False),
     (v.bank_account, "12345678.90", False),
@@ -139,6 +145,10 @@ KNOWN: list[tuple[Callable[[str], bool], str, bool]] = [
     (v.ipv4, "01.2.3.4", False),
     (v.ipv4, "0.0.0.0", False),  # noqa: S104 - a value to validate, not a bind address
     (v.ipv4, "10.0.0.0", False),
+    (v.ipv4, "10.1.2.0/24", False),  # a range, not a host
+    (v.ipv4, "198.51.23.0", True),  # a host in a larger network
+    (v.ipv4, "255.255.255.0", False),  # a netmask
+    (v.ipv4, "192.168.1.255", False),  # broadcast
     (v.ipv4, "1.3.6.1.4.1", False),
     (v.ipv6, "2001:db8:85a3::8a2e:370:7334", True),
     (v.ipv6, "::ffff:192.0.2.128", True),
@@ -190,6 +200,12 @@ KNOWN: list[tuple[Callable[[str], bool], str, bool]] = [
     (v.calendar_date, "2024-03-12", True),
     (v.calendar_date, "2024-03-12 14:30", True),
     (v.calendar_date, "2024-03-12T10:22:01Z", False),  # a machine timestamp
+    (v.calendar_date, "2024-03-12 10:22:01,123", False),  # the logging module's layout
+    (v.calendar_date, "2010-12-15 01:42:41.480523", True),  # a date-time a record holds
+    (v.calendar_date, "2023-10-12 14:23:01", True),
+    (v.calendar_date, "2024-03-12 24:10", False),
+    (v.calendar_date, "Tuesday, March 12, 2024", True),
+    (v.calendar_date, "Tuesday", False),
     (v.calendar_date, "2024-02-30", False),
     (v.calendar_date, "03/12/2024", True),
     (v.calendar_date, "13/12/2024", True),  # day first

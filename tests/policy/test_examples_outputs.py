@@ -80,7 +80,8 @@ def test_healthcare_blocks_payment_data(healthcare: dict[str, Preview]) -> None:
 def test_healthcare_question_generalizes_age(healthcare: dict[str, Preview]) -> None:
     question = healthcare["question"]
     assert question.outputs["llm"] == "Can a 40-44 years old patient with hypertension take ibuprofen?"
-    assert question.outputs["logs"] == "Can a [AGE_1] patient with [CONDITION_1] take [MEDICATION_1]?"
+    # the AGE span is the number alone ("42"), as presidio-evaluator labels it
+    assert question.outputs["logs"] == "Can a [AGE_1] years old patient with [CONDITION_1] take [MEDICATION_1]?"
 
 
 def test_healthcare_pilot_clinic_only_observes(healthcare: dict[str, Preview]) -> None:

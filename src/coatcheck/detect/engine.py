@@ -218,6 +218,7 @@ class Detector:
         self.deadline = deadline
         rows = (*_builtin_recognizers(), *recognizers) if builtin else tuple(recognizers)
         self._index = _PatternIndex(rows)
+        self._validated = frozenset(row.name for row in rows if row.validator is not None)
         self._builtin_rules = builtin
         self._ner: SpacyNer | None = None
         if profile == "accurate":
@@ -291,6 +292,8 @@ class Detector:
             valid = row.validator is None or row.validator(value)
             score = row.score
             hits: list[str] = []
+            if not valid and not keep_dropped:
+                continue
             if compiled.context is not None or compiled.negative is not None:
                 if lowered is None:
                     lowered = _context_view(text)
@@ -333,7 +336,9 @@ class Detector:
                 live.append(candidate)
             elif keep_dropped:
                 dropped.append(replace(candidate, dropped=reason))
+        live, swallowed = _shield_validated(live, self._validated)
         kept, lost = _resolve(live)
+        lost += swallowed
         result = [_to_original(view, c) for c in kept]
         if keep_dropped:
             result += [_to_original(view, c) for c in dropped + lost]
@@ -346,6 +351,41 @@ def _to_original(view: Normalized, candidate: Candidate) -> Candidate:
     entity = candidate.entity
     start, end = view.span(entity.start, entity.end)
     return replace(candidate, entity=replace(entity, start=start, end=end, text=view.original[start:end]))
+
+
+# Types found by NER or word rules, whose spans can run over a neighbouring identifier ("IBAN ES27 ..." read as an
+# organization, "DOB 18 Feb 1995" as an address).
+_SOFT_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "STREET_ADDRESS", "MEDICAL_CONDITION", "MEDICATION"})
+_CONFIDENT = 0.9
+
+
+def _shield_validated(
+    candidates: list[Candidate], validated: frozenset[str]
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Drop soft spans that overlap a more confident, validator-confirmed finding.
+
+    "Longer wins" would otherwise let a model's loose span hide a checksum-valid card or IBAN under a weaker
+    type; what the soft span covered beyond the identifier is a label word ("IBAN", "DOB"), not a value.
+    """
+    hard = [
+        c.entity
+        for c in candidates
+        if c.entity.recognizer in validated and c.entity.score >= _CONFIDENT and c.entity.type not in _SOFT_TYPES
+    ]
+    if not hard:
+        return candidates, []
+    kept: list[Candidate] = []
+    dropped: list[Candidate] = []
+    for candidate in candidates:
+        e = candidate.entity
+        rival = None
+        if e.type in _SOFT_TYPES and e.recognizer not in validated:
+            rival = next((h for h in hard if h.start < e.end and e.start < h.end and h.score > e.score), None)
+        if rival is None:
+            kept.append(candidate)
+        else:
+            dropped.append(replace(candidate, dropped="overlap", lost_to=rival.type))
+    return kept, dropped
 
 
 def _priority(candidate: Candidate) -> tuple[int, float, int, int, str]:

@@ -12,9 +12,11 @@ from coatcheck.detect.types import Recognizer
 
 __all__ = ["CONTACT_RECOGNIZERS"]
 
+# For layouts only phones use: words that say the number is something else.
+_LAYOUT_NEGATIVE = (*ID_NEGATIVE, *(w for w in TIMESTAMP_NEGATIVE if w != "ms"))  # "ms." is also a title
+# Loose digit groups can also be another identifier named nearby ("SSN 123 45 6789").
 _PHONE_NEGATIVE = (
-    *ID_NEGATIVE,
-    *(w for w in TIMESTAMP_NEGATIVE if w != "ms"),  # "ms." is also a title
+    *_LAYOUT_NEGATIVE,
     "routing",
     "ssn",
     "isbn",
@@ -72,7 +74,7 @@ PHONE_US = Recognizer(
     score=0.75,
     validator=v.nanp_phone,
     context=PHONE_CONTEXT,
-    negative_context=_PHONE_NEGATIVE,
+    negative_context=_LAYOUT_NEGATIVE,
     examples=(
         "Call me at «(415) 555-0132» after 5pm.",
         "my cell is «415.555.0132», text anytime",
@@ -82,6 +84,8 @@ PHONE_US = Recognizer(
         "PHONE: «(212)555-0153»",
         "Pls ring «001-415-555-0132» from abroad",
         "Kerman\\nOffice\\n«(415) 555-0132»\\nFax",
+        "Her SSN is 536-22-8817 and her number is «(512) 555-0199».",
+        "Caller Omar Flor, ticket JIRA-4535, callback «305.555.0173».",
         "call «(415)\u00a0555\u20130132» now",
     ),
     counterexamples=(
@@ -140,7 +144,7 @@ PHONE_INTERNATIONAL = Recognizer(
     score=0.7,
     validator=v.phone_international,
     context=PHONE_CONTEXT,
-    negative_context=_PHONE_NEGATIVE,
+    negative_context=_LAYOUT_NEGATIVE,
     examples=(
         "London office: «+44 20 7946 0958»",
         "WhatsApp me on «+447700900123» please",
@@ -150,6 +154,7 @@ PHONE_INTERNATIONAL = Recognizer(
         "Switchboard «+41 (0)21 345 67 89»",
         "From abroad dial «0044 20 7946 0958».",
         "US line «+1 415 555 0132»",
+        "his SSN is 536-22-8817 and his number is «+44 20 7946 0321».",
     ),
     counterexamples=(
         "The diff shows +12 -3 lines in 4 files.",
@@ -173,11 +178,33 @@ PHONE_NATIONAL = Recognizer(
         "call the surgery on «020 7946 0958»",
         "Tel. «(07700) 900 123»",
         "my number in Pune, call «09876543210»",
+        "Called Peter at «07982 555123» to review his lab results.",
+        "She can be reached on «020 7946 0958» after six.",
     ),
     counterexamples=(
         "Invoice 020 7946 0958 is overdue.",
         "Values 0123 4567 8901 were logged by the sensor.",
         "Zip archive 07700900123.zip uploaded.",
+    ),
+)
+
+PHONE_MOBILE_LAYOUT = Recognizer(
+    name="phone_mobile_layout",
+    entity="PHONE_NUMBER",
+    pattern=_LB_PHONE + r"(?P<value>07\d{3} \d{6}|07\d{3} \d{3} \d{3}|0[67](?: \d{2}){4}|0[67](?:\.\d{2}){4})\b",
+    score=0.6,
+    validator=v.phone_digits,
+    context=PHONE_CONTEXT,
+    negative_context=_LAYOUT_NEGATIVE,
+    examples=(
+        "Caller Peter Mallick, ticket 74940780, callback «07788 555323».",
+        "his SSN is 536-22-8817 and his number is «07729 555462».",
+        "Portable : «06 12 34 56 78», fixe le soir.",
+        "UK mobile «07700 900 123» (evenings)",
+    ),
+    counterexamples=(
+        "Order 07788 920323 was split into two parcels.",
+        "Build 07.12.24.36.48 passed the smoke tests.",
     ),
 )
 
@@ -235,6 +262,7 @@ CONTACT_RECOGNIZERS: tuple[Recognizer, ...] = (
     PHONE_US_SPACED,
     PHONE_INTERNATIONAL,
     PHONE_NATIONAL,
+    PHONE_MOBILE_LAYOUT,
     PHONE_BARE,
     PHONE_GROUPED,
 )

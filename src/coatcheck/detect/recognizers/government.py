@@ -27,6 +27,11 @@ _EIN_CONTEXT = (
 )
 _PASSPORT_CONTEXT = ("passport", "passport no", "passport number", "travel document")
 _DL_CONTEXT = ("driver", "drivers", "driver's", "license", "licence", "dl", "dln", "driving", "lic")
+# "dL" is also a lab unit: "LDL 162 mg/dL" must not make a nearby number a licence.
+# Commit hashes look like a lowercase licence number.
+_DL_NEGATIVE = ("mg/dl", "g/dl", "ng/dl", "ug/dl", "mcg/dl", "mmol", "ldl", "hdl", "lab", "labs", "commit", "sha")
+# Lot and batch numbers on medicines and goods share the dashed 3-2-4 layout.
+_SSN_NEGATIVE = (*ID_NEGATIVE, "lot", "batch")
 
 US_SSN = Recognizer(
     name="us_ssn",
@@ -35,7 +40,7 @@ US_SSN = Recognizer(
     score=0.8,
     validator=v.us_ssn,
     context=_SSN_CONTEXT,
-    negative_context=ID_NEGATIVE,
+    negative_context=_SSN_NEGATIVE,
     examples=(
         "His social security number is «536-22-8817»",
         "Here's my SSN: «212-09-4418»",
@@ -51,6 +56,7 @@ US_SSN = Recognizer(
         "Invalid area: 900-12-3456, invalid group 536-00-8817, invalid serial 536-22-0000.",
         "Part number 536-22-8817-04 is back-ordered.",
         "Released 2024-03-12, ticket ABC-536-22-8817.",
+        "Pharmacy note: lot 290-95-3721 of atorvastatin recalled.",
     ),
 )
 
@@ -189,21 +195,24 @@ US_PASSPORT_DIGITS = Recognizer(
 US_DRIVER_LICENSE = Recognizer(
     name="us_driver_license",
     entity="US_DRIVER_LICENSE",
-    pattern=LB + r"(?P<value>[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d|[A-Z]\d{3}-\d{3}-\d{3}-\d{3}|[A-Z]{1,2}\d{4,13}"
+    pattern=LB + r"(?P<value>[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d|[A-Z]\d{3}-\d{3}-\d{3}-\d{3}|[A-Za-z]{1,2}\d{4,13}"
     r"|\d{3}[A-Z]{2}\d{4}|\d{7}[A-Z])\b",
     score=0.2,
     validator=None,
     context=_DL_CONTEXT,
     context_boost=0.5,
+    negative_context=_DL_NEGATIVE,
     examples=(
         "Driver's license «D1234567» (CA)",
         "DL# «S530-460-99-424-0»",
         "licence number «A230-279-135-866», state FL",
         "driving license: «U94783965»",
+        "My driver's license number is «m472269848583»",
     ),
     counterexamples=(
         "Version D1234567 of the firmware.",
         "Model X12345 and part AB99812 ship Monday.",
+        "MIT license; see commit a1234567 for details.",
     ),
 )
 
@@ -215,6 +224,7 @@ US_DRIVER_LICENSE_DIGITS = Recognizer(
     validator=v.not_repeated,
     context=_DL_CONTEXT,
     context_boost=0.5,
+    negative_context=_DL_NEGATIVE,
     examples=(
         "Driver license no «6940579», Alabama",
         "DL: «2270-66-1551»",
@@ -222,6 +232,7 @@ US_DRIVER_LICENSE_DIGITS = Recognizer(
     counterexamples=(
         "Order 6940579 was delivered.",
         "MIT license, copyright 2024 Acme.",
+        "Called Peter at noon to review labs: LDL 162 mg/dL, down from 171.",
     ),
 )
 

@@ -1,7 +1,9 @@
 """Network identifiers: IP addresses, MAC addresses and URLs.
 
-The IPv4 pattern takes a whole dotted run (``1.3.6.1.4.1``) so the validator can reject OIDs and long version
-strings as a whole; version words nearby ("version", "v", "build") lower the score of a four-part one.
+The IPv4 patterns take a whole dotted run (``1.3.6.1.4.1``) so the validator can reject OIDs and long version
+strings as a whole; version words nearby ("version", "upgrade to", "build") lower the score of a four-part one.
+A quad whose first three parts are single digits (``4.6.8.78``) is far more often a version than an address
+(those addresses are 0.005% of the IPv4 space, mostly well-known resolvers), so it needs a network word.
 """
 
 from __future__ import annotations
@@ -12,13 +14,55 @@ from coatcheck.detect.types import Recognizer
 
 __all__ = ["NETWORK_RECOGNIZERS"]
 
-_IP_CONTEXT = ("ip", "ip address", "ipv4", "ipv6", "address", "host", "client", "server", "remote", "addr", "from")
+_NETWORK_WORDS = (
+    "ip",
+    "ip address",
+    "ipv4",
+    "ipv6",
+    "address",
+    "host",
+    "client",
+    "server",
+    "remote",
+    "addr",
+    "dns",
+    "resolver",
+    "nameserver",
+    "gateway",
+    "ping",
+    "ssh",
+    "proxy",
+    "vpn",
+    "firewall",
+    "blocked",
+    "whitelist",
+    "allowlist",
+    "src",
+    "dst",
+    "peer",
+    "connect",
+    "connected",
+    "connection",
+)
+_IP_CONTEXT = (*_NETWORK_WORDS, "from")
 _IP_NEGATIVE = (
     "version",
     "ver",
     "v",
     "release",
     "build",
+    "update",
+    "updating",
+    "updated",
+    "upgrade",
+    "upgrading",
+    "upgraded",
+    "downgrade",
+    "bump",
+    "bumps",
+    "bumped",
+    "dependency",
+    "hotfix",
     "firmware",
     "package",
     "oid",
@@ -42,10 +86,12 @@ _BARE_TLDS = (
     "dev|me|tv|health|shop|store|online|site|tech|cloud|blog"
 )
 
+_QUAD_TAIL = r"\.\d{1,3}(?:\.\d+)*(?:/\d{1,3})?)\b"
+
 IPV4 = Recognizer(
     name="ipv4",
     entity="IP_ADDRESS",
-    pattern=_LB_IP + r"(?P<value>\d{1,3}(?:\.\d{1,3}){3}(?:\.\d+)*)\b",
+    pattern=_LB_IP + r"(?P<value>(?:\d{2,3}\.\d{1,3}\.\d{1,3}|\d\.\d{2,3}\.\d{1,3}|\d\.\d\.\d{2,3})" + _QUAD_TAIL,
     score=0.85,
     validator=v.ipv4,
     context=_IP_CONTEXT,
@@ -59,6 +105,8 @@ IPV4 = Recognizer(
         "My home router is «192.168.1.254», can you whitelist it?",
         "ssh admin@«172.16.254.1»",
         "blocked hosts:\\n«203.0.113.42»\\n«198.51.100.7»",
+        "requests keep coming from «198.51.23.0» overnight",
+        "Server «3.14.159.26» is the new bastion.",
     ),
     counterexamples=(
         "Upgraded to version 1.2.3.4 last night.",
@@ -69,6 +117,31 @@ IPV4 = Recognizer(
         "Listening on 0.0.0.0:8080 and 10.0.0.0/8 is routed internally.",
         "Values 256.1.1.1 and 999.12.3.4 are out of range.",
         "See clause 2.4.1.3 of the contract.",
+        "Route 192.168.10.0/24 via the VPN; netmask 255.255.255.0.",
+        "Please try upgrading to 10.2.14.7 and restart the app.",
+    ),
+)
+
+IPV4_VERSION_LIKE = Recognizer(
+    name="ipv4_version_like",
+    entity="IP_ADDRESS",
+    pattern=_LB_IP + r"(?P<value>\d\.\d\.\d" + _QUAD_TAIL,
+    score=0.2,
+    validator=v.ipv4,
+    context=_NETWORK_WORDS,
+    negative_context=(*_IP_NEGATIVE, "since"),
+    context_boost=0.4,
+    examples=(
+        "Set the DNS server to «9.9.9.9» and retry.",
+        "ping «8.8.4.4» works but nothing else does",
+        "failed login from ip «5.6.7.89»",
+    ),
+    counterexamples=(
+        "Please try updating to 4.6.8.78 and restarting the device.",
+        "docker pull ghcr.io/acme/api:8.0.1.75 && docker run acme/api",
+        "Protocol amendment 7.2.0.9 approved by the IRB.",
+        "PR #4821 bumps Postgres to 5.2.2.77; server restart needed.",
+        "ssh to the bastion times out since 8.9.3.68, ping me if you have access",
     ),
 )
 
@@ -183,4 +256,4 @@ URL_DOMAIN = Recognizer(
     ),
 )
 
-NETWORK_RECOGNIZERS: tuple[Recognizer, ...] = (IPV4, IPV6, MAC, URL_SCHEME, URL_WWW, URL_DOMAIN)
+NETWORK_RECOGNIZERS: tuple[Recognizer, ...] = (IPV4, IPV4_VERSION_LIKE, IPV6, MAC, URL_SCHEME, URL_WWW, URL_DOMAIN)

@@ -1,9 +1,13 @@
 """Dates, dates of birth and ages.
 
 DATE_TIME and DATE_OF_BIRTH share their patterns: a date is a date of birth when a word like "born" or "DOB"
-is near it, and the DOB row then outscores the plain date on the same span. Machine timestamps (a date with a
-time down to the second, as in logs) are rejected by the validator on purpose: they are event times, not
-personal data.
+is near it, and the DOB row then outscores the plain date on the same span. A date may carry a time of day;
+the two layouts only machines write (``2024-03-12T10:22:01Z``, ``2024-03-12 10:22:01,123``) are rejected by
+the validator, and log-level words lower an ISO date-time. A year or a weekday alone is a weaker date: a year
+counts after a word that makes it one ("in 1991", "the 2008 crisis", "Act of 1973").
+
+An age is the number only ("a «42»-year-old"), as presidio-evaluator labels it: the words around it are not
+personal, and a placeholder then still reads "[AGE] years old".
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ __all__ = ["TEMPORAL_RECOGNIZERS"]
 _LB_DATE = lb("./:-")
 _MONTH_ANY = MONTH + r"|january|february|march|april|june|july|august|september|october|november|december"
 _ISO = (
-    r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|(?:19|20)\d{2}/\d{1,2}/\d{1,2}"
 )
 _NUMERIC = r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4}"
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
+_WEEKDAY = r"(?:[Mm]on|[Tt]ues|[Ww]ednes|[Tt]hurs|[Ff]ri|[Ss]atur|[Ss]un)day"
 _NAMED = (
-    rf"(?:{_MONTH_ANY})\.? \d{{1,2}}{_ORD}(?:,? {_YEAR})?"
-    rf"|\d{{1,2}}{_ORD} (?:of )?(?:{_MONTH_ANY})\.?(?:,? {_YEAR})?"
+    rf"(?:{_WEEKDAY},? )?(?:{_MONTH_ANY})\.? \d{{1,2}}{_ORD}(?:,? {_YEAR})?"
+    rf"|(?:{_WEEKDAY},? )?\d{{1,2}}{_ORD} (?:of )?(?:{_MONTH_ANY})\.?(?:,? {_YEAR})?"
     rf"|(?:{_MONTH_ANY})\.?,? {_YEAR}"
 )
 _DATE_PATTERNS = {
@@ -33,7 +38,45 @@ _DATE_PATTERNS = {
     "numeric": _LB_DATE + rf"(?P<value>{_NUMERIC})\b",
     "named": LB + rf"(?P<value>{_NAMED})\b",
 }
-_DATE_NEGATIVE = ("version", "v", "build", "sku", "model", "firmware")
+_DATE_NEGATIVE = ("version", "build", "sku", "model", "firmware")
+_LOG_LEVELS = ("info", "warn", "warning", "debug", "trace", "fatal")
+# Counted things that follow a number in the year range ("in 2048 bytes", "the 2000 users").
+_QUANTITY_NEGATIVE = (
+    "ms",
+    "bytes",
+    "bit",
+    "bits",
+    "kb",
+    "mb",
+    "gb",
+    "px",
+    "pixels",
+    "tokens",
+    "rows",
+    "records",
+    "items",
+    "users",
+    "people",
+    "employees",
+    "points",
+    "units",
+    "words",
+    "lines",
+    "files",
+    "requests",
+    "steps",
+    "iterations",
+    "calories",
+    "kcal",
+    "meters",
+    "metres",
+    "miles",
+    "feet",
+    "dollars",
+    "euros",
+    "usd",
+    "eur",
+)
 _BIRTH = (
     "born",
     "birth",
@@ -53,15 +96,18 @@ DATE_ISO = Recognizer(
     pattern=_DATE_PATTERNS["iso"],
     score=0.6,
     validator=v.calendar_date,
-    negative_context=_DATE_NEGATIVE,
+    negative_context=(*_DATE_NEGATIVE, *_LOG_LEVELS),
     examples=(
         "Your appointment is on «2024-03-12».",
         "Follow-up visit «2024-04-02 14:30» with cardiology",
         "Contract signed «2023/11/05», renewal due next year.",
+        "Date: «2019-06-14 09:12:44.381516»\\nName: R. Okafor\\nPhone: 0413 555 014",
+        "Check-in was «2023-10-12 14:23:01» at the front desk.",
     ),
     counterexamples=(
         "2024-03-12T10:22:01Z INFO request completed in 132 ms",
         "[2024-03-12 10:22:01,123] WARN retrying upload",
+        "2024-03-12 10:22:01 DEBUG cache warmed (412 keys)",
         "Invalid date 2024-02-30 rejected by the form.",
         "Event ts=1710238921 written.",
         "Build 2024-03-12 of version 4.2 is out.",
@@ -102,12 +148,56 @@ DATE_NAMED = Recognizer(
         "Deadline: «Mar 12th»",
         "We met on the «3rd of June»",
         "Invoice period «September 2023»",
+        "Rescheduled to «Tuesday, March 12, 2024» at 9am.",
     ),
     counterexamples=(
         "May I ask a question about my order?",
         "We will march forward with the plan.",
         "Released February 30, 2024 - which is not a real date.",
         "Section 12 covers the main rules.",
+    ),
+)
+
+DATE_WEEKDAY = Recognizer(
+    name="date_weekday",
+    entity="DATE_TIME",
+    pattern=LB + rf"(?P<value>{_WEEKDAY})\b",
+    score=0.55,
+    examples=(
+        "We'll meet «Sunday» at the cafe on Via Roma.",
+        "Ms. Tanaka flew to Osaka on «Thursday» morning.",
+        "can we move it to «friday»?",
+    ),
+    counterexamples=(
+        "The Sundays and Mondays rota is in the shared drive.",
+        "Use the weekday() helper; Mon and Fri are abbreviations.",
+    ),
+)
+
+DATE_YEAR = Recognizer(
+    name="date_year",
+    entity="DATE_TIME",
+    pattern=LB
+    + r"(?:(?:[Ii]n|[Dd]uring|[Ss]ince|[Uu]ntil|[Tt]ill|[Cc]irca|[Tt]he|[Aa])\s+|\p{Lu}\p{Ll}+ of\s+)"
+    # Consumed right boundary: not the start of a longer date or number ("since 2024-05-04", "2048-bit").
+    + rf"(?P<value>{_YEAR})(?:$|[\s,;!?)\]\"']|[.:](?:\s|$))",
+    score=0.55,
+    negative_context=(*_DATE_NEGATIVE, *ID_NEGATIVE, *_QUANTITY_NEGATIVE),
+    examples=(
+        "The orchestra was founded in «1991» by local teachers.",
+        "During «2011», the company invested heavily in solar.",
+        "Title VII of the Civil Rights Act of «1964» bans discrimination.",
+        "Zoolander is a «2001» American comedy film.",
+        "She has lived in Porto since «2016».",
+    ),
+    counterexamples=(
+        "Buffers grow in 2048 bytes at a time.",
+        "We onboarded the 2000 users from the waitlist.",
+        "Upgrade in 2024 to version 4.2.",
+        "Room 1998 is on the third floor.",
+        "Order 2023 shipped in 3 days.",
+        "Lag is 88213 messages since 2024-05-04T03:31:42Z.",
+        "Keys are 2048-bit in 2048-bit mode.",
     ),
 )
 
@@ -192,35 +282,54 @@ _AGE_NEGATIVE = (
 AGE_YEARS_OLD = Recognizer(
     name="age_years_old",
     entity="AGE",
-    pattern=LB + r"(?P<value>\d{1,3}(?:\.\d)?(?: |-)?(?:years?|yrs?)(?: |-)old|\d{1,3}(?:\.\d)? years? of age)\b",
+    pattern=LB + r"(?P<value>\d{1,3}(?:\.\d)?)(?: |-)?(?:(?:years?|yrs?)(?: |-)old|years? of age|y/o|y\.o\b|yo\b)",
     score=0.7,
     validator=v.age,
     negative_context=_AGE_NEGATIVE,
     case_insensitive=True,
     examples=(
-        "My son is «7 years old» and allergic to penicillin.",
-        "«42-year-old» female presenting with chest pain",
-        "Pt is a «67 yr old» male, hx of HTN.",
-        "he is «15 years of age»",
+        "My son is «7» years old and allergic to penicillin.",
+        "«42»-year-old female presenting with chest pain",
+        "Pt is a «67» yr old male, hx of HTN.",
+        "he is «15» years of age",
+        "«34» y/o F with migraine",
+        "Pt «72»yo M, fall at home",
+        "Originally from Leeds, and i'm «29» y/o.",
     ),
     counterexamples=(
         "Our car is 12 years old and still runs.",
         "The codebase is 10 years old.",
         "A 250 years old tree fell.",
         "This whisky is 18 years old.",
+        "The 5 yo laptop died.",
+        "Got 300 yo-yos for the event.",
     ),
 )
 
-AGE_YO = Recognizer(
-    name="age_yo",
+AGE_STATED = Recognizer(
+    name="age_stated",
     entity="AGE",
-    pattern=LB + r"(?P<value>\d{1,3} ?(?:y/o|yo|y\.o)\b\.?)",
-    score=0.65,
+    pattern=LB
+    + r"(?:turn(?:ed|s|ing)?|(?:I'm|I am|im|you're|you are|he's|she's|he is|she is|I was|he was|she was)"
+    + r")\s+(?P<value>\d{1,3})(?:\s*[.,;!?)]|\s*$|\s+(?:now|today|this|next|last|soon|tomorrow|yesterday"
+    + r"|when|and|but|on|years?|yrs?)\b)",
+    score=0.6,
     validator=v.age,
-    negative_context=_AGE_NEGATIVE,
+    negative_context=(*_AGE_NEGATIVE, "degrees", "degree", "page", "pages", "knob", "dial", "left", "right"),
     case_insensitive=True,
-    examples=("«34 y/o» F with migraine", "Pt «72yo» M, fall at home"),
-    counterexamples=("The 5 yo laptop died.", "Got 300 yo-yos for the event."),
+    examples=(
+        "The party is on the weekend. I'll turn «30».",
+        "My brother just turned «45»",
+        "Written when he was «17».",
+        "I'm «34» and have had asthma since childhood.",
+        "she is «8» next month",
+    ),
+    counterexamples=(
+        "Turn 90 degrees to the left.",
+        "I'm 5 minutes away, he was 10 mins late.",
+        "Turned 404 errors into redirects.",
+        "I am 100% sure.",
+    ),
 )
 
 AGE_PREFIX = Recognizer(
@@ -265,9 +374,11 @@ TEMPORAL_RECOGNIZERS: tuple[Recognizer, ...] = (
     DATE_ISO,
     DATE_NUMERIC,
     DATE_NAMED,
+    DATE_WEEKDAY,
+    DATE_YEAR,
     *_DOB_CONTEXT_ROWS,
     DOB_YEAR,
     AGE_YEARS_OLD,
-    AGE_YO,
+    AGE_STATED,
     AGE_PREFIX,
 )

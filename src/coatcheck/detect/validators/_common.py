@@ -7,9 +7,11 @@ from collections import Counter
 
 from coatcheck.detect.validators._tables import PLACEHOLDER_PARTS, PLACEHOLDER_WORDS
 
+_DIGITS = frozenset("0123456789")
+
 
 def digits_of(value: str) -> str:
-    return "".join(ch for ch in value if ch in "0123456789")
+    return "".join([ch for ch in value if ch in _DIGITS])
 
 
 def is_ascii_digits(value: str) -> bool:

@@ -1,4 +1,4 @@
-"""Check digits and issuing rules: cards, IBAN, ABA, NHS, NINO, NPI, VIN, SSN/ITIN/EIN, ZIP, BIC."""
+"""Check digits and issuing rules: cards, IBAN, ABA, NHS, NINO, NPI, VIN, SSN/ITIN/EIN, ZIP, postcodes, BIC."""
 
 from __future__ import annotations
 
@@ -181,6 +181,20 @@ def us_zip(value: str) -> bool:
     """ZIP or ZIP+4 that is not 00000."""
     d = digits_of(value)
     return len(d) in (5, 9) and d[:5] != "00000"
+
+
+_DATA_SIZES = frozenset({"GB", "TB", "PB"})
+
+
+def postal_code(value: str) -> bool:
+    """A postcode in one of the national layouts (3-9 letters and digits), not one repeated digit, and not
+    a UK-shaped code whose inward part is a data size (``PS5 1TB``)."""
+    compact = value.replace(" ", "").replace("-", "")
+    if not (compact.isascii() and compact.isalnum() and 3 <= len(compact) <= 9):
+        return False
+    if compact.isdigit():
+        return not all_same(compact)
+    return compact[-2:].upper() not in _DATA_SIZES
 
 
 def swift_bic(value: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from coatcheck.detect.validators._common import all_same, digits_of, is_ascii_digits
 from coatcheck.detect.validators._tables import CC_THREE_LEAD, CC_TWO, TLDS
@@ -59,14 +60,21 @@ def url(value: str) -> bool:
 
 
 def ipv4(value: str) -> bool:
-    """Dotted quad, each octet 0-255 without leading zeros; not ``0.x.x.x`` nor a ``x.x.x.0`` network."""
+    """Dotted quad, each octet 0-255 without leading zeros, that can name one host.
+
+    Not ``0.x.x.x``, a netmask or broadcast (``255``), a ``x.y.0.0`` network, nor a range in CIDR notation
+    (``10.1.2.0/24``); a host address such as ``198.51.23.0`` inside a larger network is fine.
+    """
+    if "/" in value:
+        return False
     parts = value.split(".")
     if len(parts) != 4:
         return False
     for p in parts:
         if not is_ascii_digits(p) or len(p) > 3 or (len(p) > 1 and p[0] == "0") or int(p) > 255:
             return False
-    return parts[0] != "0" and parts[3] != "0"
+    first, _, third, last = parts
+    return first not in ("0", "255") and last != "255" and (third, last) != ("0", "0")
 
 
 def ipv6(value: str) -> bool:
@@ -94,12 +102,13 @@ def mac_address(value: str) -> bool:
     return set(hexes) != {"0"} and len({ch for ch in value if ch in ":-."}) == 1
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _phone_main(value: str) -> str:
     """The digits before an extension (``x123``, ``ext. 123``)."""
-    for i, ch in enumerate(value):
-        if ch.isalpha():
-            return digits_of(value[:i])
-    return digits_of(value)
+    letter = _LETTER.search(value)
+    return digits_of(value if letter is None else value[: letter.start()])
 
 
 def nanp_phone(value: str) -> bool:
@@ -134,13 +143,18 @@ def phone_grouped(value: str) -> bool:
 
     Not a date, an IP address or a decimal number; six digits only as three pairs or more.
     """
-    groups = [g for g in value.replace("(", " ").replace(")", " ").replace(".", " ").replace("-", " ").split() if g]
-    if len(groups) == 2 and value.count(".") == 1:
+    groups = value.replace("(", " ").replace(")", " ").replace(".", " ").replace("-", " ").split()
+    dots = value.count(".")
+    if len(groups) == 2 and dots == 1:
         return False  # 33.916068
-    d = digits_of(value)
+    d = digits_of(value)  # the pattern has no extension, so these are all the phone's digits
     if len(d) == 6 and len(groups) >= 3:
         return not all_same(d)
-    return phone_digits(value) and not calendar_date(value) and not ipv4(value)
+    if not 7 <= len(d) <= 15 or all_same(d):
+        return False
+    if dots == 3 and ipv4(value):
+        return False
+    return not (("-" in value or "/" in value or dots) and calendar_date(value))
 
 
 def phone_international(value: str) -> bool:

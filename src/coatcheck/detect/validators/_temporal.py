@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 from coatcheck.detect.validators._common import digits_of, is_ascii_digits
 
@@ -29,6 +30,12 @@ _MONTHS = {
 }
 
 
+# Day, month and year in some order with one separator, then maybe a time of day (checked apart).
+_NUMERIC_DATE = re.compile(r"(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:([ T])(.*))?", re.ASCII)
+_LETTER = re.compile(r"[A-Za-z]")
+_SKIPPED = frozenset("of the monday tuesday wednesday thursday friday saturday sunday".split())
+
+
 def _valid_ymd(y: int | None, m: int, d: int) -> bool:
     year = 2000 if y is None else y  # 2000 is a leap year: Feb 29 without a year is fine
     if not 1900 <= year <= 2099:
@@ -46,35 +53,53 @@ def _year(text: str) -> int:
 
 
 def calendar_date(value: str) -> bool:
-    """A date that exists (1900-2099), in numeric or month-name form.
+    """A date that exists (1900-2099), in numeric or month-name form, optionally with a valid time of day.
 
-    A value that carries a time with seconds is a machine timestamp (logs, event times), not a personal
-    date, and is rejected on purpose.
+    Two timestamp layouts only machines write are rejected on purpose: ISO 8601 with a ``T`` and seconds
+    (``2024-03-12T10:22:01Z``) and logging's comma milliseconds (``2024-03-12 10:22:01,123``). They stamp
+    events in logs; a date and time a person wrote or a record holds (``2024-03-12 10:22:01``) is kept.
     """
     s = value.strip()
-    if s.count(":") >= 2:
+    numeric = _NUMERIC_DATE.fullmatch(s)
+    if numeric is None:
+        if _LETTER.search(s) is None:
+            return False
+        words = s.replace(",", " ").replace(".", " ").split()
+        return any(w.lower() in _MONTHS for w in words) and _named_date(words)
+    a, b, c, sep, rest = numeric.group(1, 3, 4, 5, 6)
+    if sep and ":" in rest and not _valid_clock(rest.strip(), iso=sep == "T"):
         return False
-    words = s.replace(",", " ").replace(".", " ").split()
-    if any(w.lower() in _MONTHS for w in words):
-        return _named_date(words)
-    head = s.split("T", 1)[0].split(" ", 1)[0]
-    for sep in "-/.":
-        parts = head.split(sep)
-        if len(parts) == 3 and all(is_ascii_digits(p) for p in parts):
-            a, b, c = parts
-            if len(a) == 4:
-                return _valid_ymd(int(a), int(b), int(c))
-            if len(c) in (2, 4) and len(a) <= 2 and len(b) <= 2:
-                y = _year(c)
-                return _valid_ymd(y, int(a), int(b)) or _valid_ymd(y, int(b), int(a))
+    if len(a) == 4:
+        return _valid_ymd(int(a), int(b), int(c))
+    if len(c) in (2, 4) and len(a) <= 2:
+        y = _year(c)
+        return _valid_ymd(y, int(a), int(b)) or _valid_ymd(y, int(b), int(a))
     return False
+
+
+def _valid_clock(clock: str, iso: bool) -> bool:
+    if "," in clock:
+        return False  # 10:22:01,123 is the logging module's layout
+    if clock.endswith(("Z", "z")):
+        clock = clock[:-1]
+    elif len(clock) > 5 and clock[-5] in "+-":
+        clock = clock[:-5]
+    elif len(clock) > 6 and clock[-6] in "+-":
+        clock = clock[:-6]
+    hms = clock.split(".", 1)[0].split(":")
+    if len(hms) == 3 and iso:
+        return False
+    if not 2 <= len(hms) <= 3 or not all(is_ascii_digits(p) and len(p) <= 2 for p in hms):
+        return False
+    limits = (23, 59, 60)
+    return all(int(p) <= limit for p, limit in zip(hms, limits, strict=False))
 
 
 def _named_date(words: list[str]) -> bool:
     month = day = year = None
     for w in words:
         low = w.lower()
-        if low in ("of", "the"):
+        if low in _SKIPPED:
             continue
         if low in _MONTHS and month is None:
             month = _MONTHS[low]
