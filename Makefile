@@ -20,8 +20,10 @@ setup: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The gateway on embedded defaults: built-in demo model, local keyring file, SQLite audit trail, console at /console.
 run: setup
-	$(BIN)/coatcheck demo
+	mkdir -p .coatcheck
+	$(BIN)/coatcheck serve --key-file .coatcheck/keyring.json --audit .coatcheck/audit.db
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coatcheck.detect import names
+from coatcheck.detect._tokens import tokenize
 from coatcheck.detect.rules import find_rule_entities
 from coatcheck.detect.types import Entity
 
@@ -164,3 +165,73 @@ def test_names_module_reexports_the_rule_entry_point() -> None:
 def test_entity_repr_hides_the_name() -> None:
     (entity,) = [e for e in find_rule_entities("Dr. Zanzibar Quixote called.") if e.type == "PERSON"]
     assert "Zanzibar" not in repr(entity)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # dialogue labels, when at least one label is no dictionary word
+        ("Akaho: What a wife.\\nWilliam: Remember me, Alicia?", ["Akaho", "William", "Alicia"]),
+        ('Sydney: "Who are you?"\\nSydney:"I\'m Brian\'s daughter".', ["Sydney", "Sydney", "Brian"]),
+        # lists of single names, one of them known
+        ("Our 3 founders: Bártová, Short and Alvarez.", ["Bártová", "Short", "Alvarez"]),
+        ("Is there a better song? Cocci and Rios were precision engineers.", ["Cocci", "Rios"]),
+        # a full name after a determiner; a mention linked past a determiner
+        ("Have you been to a Boris Alcaraz concert before?", ["Boris Alcaraz"]),
+        ("It may be that Eriksen was influenced by a song sung by Niklas Eriksen.", ["Eriksen", "Niklas Eriksen"]),
+        # relatives, roles and "named him" as cues
+        ("I would like to remove my kid Harwin from the will.", ["Harwin"]),
+        ("as regular RR commenter Marjančo Nose points out", ["Marjančo Nose"]),
+        ("She named him Arihiro", ["Arihiro"]),
+        # greetings and thanks before a given name that is also a word or a place
+        ("Thanks Dean, I've updated your profile.", ["Dean"]),
+        ("Please update my address. Thanks, Victoria", ["Victoria"]),
+        ("I'm so jealous! said Eser to David", ["Eser", "David"]),
+        # lowercase chat after a weak cue; particles inside a name; a first name before the full name
+        ("hey it's yusuf, can you send the invoice?", ["yusuf"]),
+        ("Agent note: Elizabeth van de Kooij disputes a transaction.", ["Elizabeth van de Kooij"]),
+        ("Thilda spent a year at Acme Inc. as the assistant to Thilda Berg.", ["Thilda", "Thilda Berg"]),
+    ],
+)
+def test_more_person_rules(text: str, expected: list[str]) -> None:
+    assert persons(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient: Chris Gray\\nDOB: 05/09/1948\\nReason: chest pain.",  # field labels are not speakers
+        "Author: Ishani Kaur\\nDate: 2024-04-11",
+        "hi mark the ticket as done",
+        "hi john will you help",  # "will" is a word: the name stops at "john"
+        "Mother Ashley White reports fever in child Frank Cole, DOB 1943-11-24.",
+        "Jira, Confluence and Slack are down.",
+        "Paris, London and Berlin offices are closed.",
+    ],
+)
+def test_labels_lists_and_weak_cues_stay_precise(text: str) -> None:
+    found = persons(text)
+    assert not {"Reason", "Author", "Date", "mark", "will", "DOB", "Jira", "Paris"} & {
+        w for f in found for w in f.split()
+    }
+
+
+def test_tokens_are_parallel_lists_with_offsets() -> None:
+    text = "Chen's note:\\nDr. O'Brien met A4 at 12 Main St."
+    toks = tokenize(text)
+    assert [text[s:e] for s, e in zip(toks.start, toks.end, strict=True)] == toks.text
+    assert toks.low[toks.text.index("\\n")] == "\n"  # a JSON-escaped line break
+    assert (toks.key[0], text[toks.start[0] : toks.key_end[0]]) == ("chen", "Chen")
+    assert toks.cap[toks.text.index("O'Brien")]
+    assert not toks.cap[toks.text.index("A4")]
+    assert "Chen" not in repr(toks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_tokens_cover_every_visible_character(text: str) -> None:
+    toks = tokenize(text)
+    assert [text[s:e] for s, e in zip(toks.start, toks.end, strict=True)] == toks.text
+    covered = {i for s, e in zip(toks.start, toks.end, strict=True) for i in range(s, e)}
+    assert all(i in covered for i, c in enumerate(text) if not c.isspace() or c == "\n")
+    assert toks.up == [w[0].isupper() for w in toks.text]

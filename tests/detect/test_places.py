@@ -124,3 +124,101 @@ def test_address_wins_over_the_name_words_inside_it() -> None:
     addresses = found(text, "STREET_ADDRESS")
     assert addresses == ["307 Alvaro Cunqueiro 55\n Apt. 440\n Sevilla\n Spain 19595"]
     assert found(text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # every USPS street suffix, singular or plural, and house numbers before any name
+        (
+            "It's 017 Jenkins Hills Suite 258, North Michael, PR 61572.",
+            "017 Jenkins Hills Suite 258, North Michael, PR 61572",
+        ),
+        ("meet at 6566 Shaffer Keys at 7?", "6566 Shaffer Keys"),
+        ("last address 9222 Jennifer Flat.", "9222 Jennifer Flat"),
+        ("left it at 012 Jackson Crossroad, not my place", "012 Jackson Crossroad"),
+        ("visit at 625 Edwin Throughway Suite 861. Pt ok", "625 Edwin Throughway Suite 861"),
+        # particles after a street type, lowercase
+        (
+            "6535 1915 rue de la Gauchetière\n Apt. 843\n Montreal\n Canada 01028",
+            "6535 1915 rue de la Gauchetière\n Apt. 843\n Montreal\n Canada 01028",
+        ),
+        # a region code after the city on its own line, then the country and postcode
+        (
+            "send to 13783 324 Young Road\nAgia Thekla\n, FA\n Cyprus 19672?",
+            "13783 324 Young Road\nAgia Thekla\n, FA\n Cyprus 19672",
+        ),
+        # the other street of an intersection
+        ("How do I change my address to Jennifer and Dunajska 56 for post mail?", "Jennifer and Dunajska 56"),
+        ("same address: Tomáš and Rua Seis 1266", "Tomáš and Rua Seis 1266"),
+        # a second street name on the line, a number first with a postcode after, a street word after the number
+        (
+            "billing address: Industrivej 82 Filemonsen Shore\n Apt. 185\n Brædstrup\n Denmark 66084",
+            "Industrivej 82 Filemonsen Shore\n Apt. 185\n Brædstrup\n Denmark 66084",
+        ),
+        (
+            "here: 5514 23 Ano Vouves\nBerlin Oberschöneweide, BE 67687",
+            "5514 23 Ano Vouves\nBerlin Oberschöneweide, BE 67687",
+        ),
+        ("The title refers to Männiku 63 street in Maru.", "Männiku 63"),
+    ],
+)
+def test_more_street_shapes(text: str, expected: str) -> None:
+    assert found(text, "STREET_ADDRESS") == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We moved to 3 Kubernetes clusters last quarter.",
+        "See Guilty Pleasures: 5 Musicians Of The 70s You're Supposed To Hate",
+        "Upgrade to Grafana 10 next week.",
+        "I have 2 Land Rovers and 12 French bulldogs.",
+    ],
+)
+def test_still_not_addresses(text: str) -> None:
+    assert found(text, "STREET_ADDRESS") == []
+
+
+def test_address_block_lines_postcode_and_city() -> None:
+    """JSON-escaped block: one finding per line; the postcode after the country belongs to the address."""
+    text = r"}}Lucas Jessen\n}}1378 Brunnenstrasse 62\n}}Apt. 146\n}}Rueras\n}}Switzerland 62467"
+    assert found(text, "STREET_ADDRESS") == ["1378 Brunnenstrasse 62", "Apt. 146", "62467"]
+    assert found(text, "LOCATION") == ["Rueras", "Switzerland"]
+
+
+def test_a_postcode_needs_an_address_above_it() -> None:
+    assert found(r"Team offsite\nNorway 2024", "STREET_ADDRESS") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r"Kimmo Mäkelä\n\n4056 Törneby 2\n Apt. 118\n GUALÖV\n Sweden 81156", ["GUALÖV", "Sweden"]),
+        (r"Riku Andou\n\n931 Via Acrone 69\n Suite 260\n Valmacca\n\n Italy 69124", ["Valmacca", "Italy"]),
+        (r"address:\n 1131 Zeppelinstr 70 Apt. 171\n   WENG IM GESÄUSE\n    ST\n    8913\n", ["WENG IM GESÄUSE"]),
+        ("Henry Gibson lives in Cyprus (Greek) now.", ["Cyprus (Greek)"]),
+        ("The clubs were on a street in Maru.", ["Maru"]),
+        ("My friend lives in Kostelec nad Cernými Lesy", ["Kostelec nad Cernými Lesy"]),
+    ],
+)
+def test_more_locations(text: str, expected: list[str]) -> None:
+    assert found(text, "LOCATION") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kumagai Gumi Co.Ltd. is hiring.", ["Kumagai Gumi Co.Ltd."]),
+        ("and Patel Engineering Limited's Katherine Péter.", ["Patel Engineering Limited"]),
+        ("I work at Dogness (International) Corporation now.", ["Dogness (International) Corporation"]),
+        ("Global Industrial Company ships today.", ["Global Industrial Company"]),
+        ("Adrian spent a year at Eurofins Scientific SE as an assistant.", ["Eurofins Scientific SE"]),
+        ("at Atrium European Real Estate Limited in town", ["Atrium European Real Estate Limited"]),
+        ("Okato HoldingsInc. announced results.", ["Okato HoldingsInc."]),
+        ("The Company will respond.", []),
+        ("Turn left at 12 Main St SE.", []),
+    ],
+)
+def test_more_organizations(text: str, expected: list[str]) -> None:
+    assert found(text, "ORGANIZATION") == expected

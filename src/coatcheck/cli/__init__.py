@@ -14,10 +14,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "demo",
     "detect",
+    "eval",
     "keys",
     "policy",
     "protect",
     "risk",
+    "scan",
+    "serve",
     "stats",
     "vault",
 )

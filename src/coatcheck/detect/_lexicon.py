@@ -14,6 +14,7 @@ from coatcheck.errors import DetectorError
 __all__ = [
     "DAYS_MONTHS",
     "EPONYMS",
+    "FUNCTION_WORDS",
     "NAME_PARTICLES",
     "NATIONALITIES",
     "NOT_NAMES",
@@ -170,18 +171,25 @@ EPONYMS = (
     "Tim Hortons",
 )
 
-# Capitalized words that are never a person here, though some are in a name list: pronouns, greetings,
-# sign-offs, roles, and product or tool names that developers write capitalized.
-NOT_NAMES = (
-    DAYS_MONTHS
-    | NATIONALITIES
-    | frozenset(
-        """
+# Pronouns, determiners, greetings and sign-offs: capitalized, they start no name and no street.
+FUNCTION_WORDS = frozenset(
+    """
     i i'm im i'll i've i'd it's that's let's there's here's what's who's you're we're they're
     me my mine you your yours he him his she her hers we us our they them their it its this that these those
     who whom what which where when why how there here all any each every some none no yes ok okay hi hello hey
     nan null none undefined true false dear thanks thank regards best cheers sincerely greetings welcome
     morning afternoon evening night please
+    """.split()
+)
+
+# Capitalized words that are never a person here, though some are in a name list: function words, roles, and
+# product or tool names that developers write capitalized.
+NOT_NAMES = (
+    DAYS_MONTHS
+    | NATIONALITIES
+    | FUNCTION_WORDS
+    | frozenset(
+        """
     sorry sir madam team support customer client user admin administrator bot assistant agent staff everyone
     anyone someone guys folks all dev devs ops manager mom mum dad mother father sister brother aunt uncle
     grandma grandpa doctor nurse patient god lord jesus christ allah

@@ -7,11 +7,11 @@ A dose right after a medication ("500 mg", "10mg", "2.5 ml") belongs to the find
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
+from itertools import compress
 
 from coatcheck.detect._lexicon import read_lines
-from coatcheck.detect._tokens import Tok, tokenize
+from coatcheck.detect._tokens import Tokens, tokenize
 from coatcheck.detect.types import Entity
 
 __all__ = ["find_medical"]
@@ -42,29 +42,32 @@ def _index() -> dict[str, tuple[_Term, ...]]:
             vague = line.startswith("?")
             term = line.lstrip("?")
             exact = term != term.lower()
-            words = tuple(t.text if exact else t.low for t in tokenize(term))
+            toks = tokenize(term)
+            words = tuple(toks.text if exact else toks.low)
             table.setdefault(words[0].lower(), []).append((words, kind, vague, exact))
     return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in table.items()}
 
 
-def _same(tok: Tok, word: str, exact: bool) -> bool:
+def _same(toks: Tokens, i: int, word: str, exact: bool) -> bool:
     if exact:
-        return tok.text == word
-    return tok.low == word or ("’" in tok.low and tok.low.replace("’", "'") == word)
+        return toks.text[i] == word
+    low = toks.low[i]
+    return low == word or ("’" in low and low.replace("’", "'") == word)
 
 
-def _dose_end(toks: Sequence[Tok], i: int) -> int:
+def _dose_end(toks: Tokens, i: int) -> int:
     """End of a dose starting at ``i`` ("500 mg", "10mg", "2.5 ml/day", "ER 750 mg"), else ``i``."""
-    n = len(toks)
+    n = toks.n
+    lows = toks.low
     j = i
-    if j < n and toks[j].low in _FORMS:
+    if j < n and lows[j] in _FORMS:
         j += 1
     if j >= n:
         return i
-    t = toks[j].low
+    t = lows[j]
     digits = t.replace(".", "", 1).replace(",", "", 1)
     if digits.isdigit():
-        if j + 1 < n and toks[j + 1].low in _UNITS:
+        if j + 1 < n and lows[j + 1] in _UNITS:
             end = j + 2
         else:
             return i
@@ -73,27 +76,30 @@ def _dose_end(toks: Sequence[Tok], i: int) -> int:
         if not head or not head.replace(".", "", 1).isdigit() or t[len(head) :] not in _UNITS:
             return i
         end = j + 1
-    if end + 1 < n and toks[end].text == "/" and toks[end + 1].low in ("day", "d", "kg", "ml", "dose", "hr", "h"):
+    if end + 1 < n and toks.text[end] == "/" and lows[end + 1] in ("day", "d", "kg", "ml", "dose", "hr", "h"):
         end += 2
     return end
 
 
-def find_medical(text: str, toks: Sequence[Tok]) -> list[Entity]:
+def find_medical(text: str, toks: Tokens) -> list[Entity]:
     """MEDICAL_CONDITION and MEDICATION entities."""
     index = _index()
     out: list[Entity] = []
-    n = len(toks)
-    i = 0
-    while i < n:
-        entries = index.get(toks[i].low.replace("’", "'"))
-        if not entries:
-            i += 1
+    n = toks.n
+    lows = toks.low
+    if "’" in text:
+        lows = [low.replace("’", "'") for low in lows]
+    if index.keys().isdisjoint(lows):
+        return out
+    pos = 0
+    for i in compress(range(n), map(index.__contains__, lows)):
+        if i < pos:
             continue
-        for words, kind, vague, exact in entries:
+        for words, kind, vague, exact in index[lows[i]]:
             end = i + len(words)
-            if end > n or not all(_same(toks[i + k], w, exact) for k, w in enumerate(words)):
+            if end > n or not all(_same(toks, i + k, w, exact) for k, w in enumerate(words)):
                 continue
-            if end < n and toks[end].text[:1].isalnum() and toks[end].start == toks[end - 1].end:
+            if end < n and toks.text[end][0].isalnum() and toks.start[end] == toks.end[end - 1]:
                 continue
             score = 0.85
             if kind == "MEDICATION":
@@ -101,13 +107,12 @@ def find_medical(text: str, toks: Sequence[Tok]) -> list[Entity]:
                 if dose > end:
                     end, score = dose, 0.9
             if vague and score < 0.9:
-                near = toks[max(0, i - _WINDOW) : min(n, end + _WINDOW)]
-                if not any(t.low in _CONTEXT for t in near):
+                near = toks.low[max(0, i - _WINDOW) : min(n, end + _WINDOW)]
+                if _CONTEXT.isdisjoint(near):
                     continue
                 score = 0.75
-            s, e = toks[i].start, toks[end - 1].end
+            s, e = toks.start[i], toks.end[end - 1]
             out.append(Entity(kind, s, e, score, _RULE, text[s:e]))
-            i = end - 1
+            pos = end
             break
-        i += 1
     return out

@@ -7,9 +7,10 @@ mentions; a one-word name guess the NER calls a place or an organization is drop
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
-from coatcheck.detect._tokens import Tok, tokenize
+from coatcheck.detect._tokens import Tokens, tokenize
 from coatcheck.detect.addresses import find_addresses
 from coatcheck.detect.medical import find_medical
 from coatcheck.detect.names import find_persons
@@ -46,9 +47,7 @@ def find_rule_entities(text: str, ner: Sequence[Entity] = ()) -> list[Entity]:
     return found
 
 
-def _token_indices(toks: Sequence[Tok], ents: Sequence[Entity]) -> set[int]:
-    """Indices of tokens inside any of ``ents``."""
-    spans = [(e.start, e.end) for e in ents]
-    if not spans:
-        return set()
-    return {i for i, tok in enumerate(toks) if any(s <= tok.start < e for s, e in spans)}
+def _token_indices(toks: Tokens, ents: Sequence[Entity]) -> set[int]:
+    """Indices of tokens that start inside any of ``ents``."""
+    starts = toks.start
+    return {i for e in ents for i in range(bisect_left(starts, e.start), bisect_left(starts, e.end))}
