@@ -170,6 +170,10 @@ def test_gateway_feeds_the_dashboard(tmp_path: Path, monkeypatch: pytest.MonkeyP
             )
             assert answer.status_code == 200
         data = client.get("/console/api/dashboard").json()
+        queued = client.get("/console/api/review").json()["items"]
+    # the review-band request reached the review queue, as masked context only
+    assert [item["entity_type"] for item in queued] == ["MEDICAL_RECORD_NUMBER"]
+    assert REVIEW_REF not in json.dumps(queued)
     assert data["source"] == "metrics"
     assert data["totals"]["requests"] == before + 3
     assert data["totals"]["decisions"] == {"allow": 2, "review": 1, "block": 0}

@@ -60,7 +60,8 @@ def serve_command(
     where = f"http://{host}:{port}"
     typer.echo(
         f"coatcheck gateway on {where} -> {upstream or 'built-in demo model'}\n"
-        f'  OpenAI SDK:    base_url="{where}/v1"\n  Anthropic SDK: base_url="{where}"',
+        f'  OpenAI SDK:    base_url="{where}/v1"\n  Anthropic SDK: base_url="{where}"\n'
+        f"  Console:       {where}/console (first-run admin token: .coatcheck/console-token)",
         err=True,
     )
     serve(config if workers == 1 else options, host, port, workers=workers)

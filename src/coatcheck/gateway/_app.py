@@ -7,6 +7,7 @@ talks to the built-in demo model in process.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -76,6 +77,7 @@ class Gateway:
         tenants = config.tenants or (TenantConfig(None),)
         self.policies = {t.name: effective_policy(self.policy, t.name) for t in tenants}
         self._detectors: dict[str | None, DetectorLike] = {}
+        self.console: Any = None  # set by coatcheck.console.attach_console; receives review-band detections
 
     # -- lifecycle --------------------------------------------------------------------------------------
 
@@ -241,6 +243,10 @@ class Gateway:
         self.metrics.count_entities(counts, "request")
         self.metrics.decisions.labels(decision.action, mode).inc()
         audit = {"tenant": tenant.label, "request_id": rid, "entity_counts": counts, "mode": mode}
+        if decision.action == "review" and self.console is not None:
+            # the console stores masked context and a keyed hash only, never the value
+            queue = functools.partial(self.console.enqueue_reviews, policy, walk.texts, entities, request_id=rid)
+            await anyio.to_thread.run_sync(queue)
         if decision.action == "block" and not policy.is_observe:
             await self._audit(action="block", decision="block", reason="policy_block", **audit)
             raise PolicyViolation(
