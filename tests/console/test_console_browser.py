@@ -57,7 +57,9 @@ class Server:
         assert answer.status_code == 200
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while open,
+# which would break every async test that runs after this module.
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("console-e2e")
     shots = Path(os.environ.get("COATCHECK_CONSOLE_SCREENSHOTS") or root / "screens")
@@ -106,7 +108,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     audit.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Any]:
     """Depends on the server so that Chromium (and its keep-alive connections) goes first at teardown."""
     with sync_api.sync_playwright() as playwright:
@@ -115,7 +117,7 @@ def browser(server: Server) -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def logged_in(browser: Any, server: Server) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
