@@ -44,7 +44,9 @@ _EMAIL_NEGATIVE_TEXTS = (
 EMAIL = Recognizer(
     name="email",
     entity="EMAIL_ADDRESS",
-    pattern=lb("._%+/-", word="A-Za-z0-9")
+    # A path "/" may precede an address (GET /users/jane@example.com); the "//" of a URL may not, since
+    # user info there (https://ghp_...@github.com) is a credential, not an email.
+    pattern=r"(?:" + lb("._%+/-", word="A-Za-z0-9") + r"|[^:/]/)"
     + r"(?P<value>[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24})\b",
     score=0.9,
     validator=v.email,
@@ -59,6 +61,7 @@ EMAIL = Recognizer(
         "Can you cc «ana.garcia@example.es», «li.wei@example.cn»?",
         '{"body": "Thanks!\\n«sarah.chen@example.com»\\nSarah"}',
         "homoglyph: «s\u0430rah.chen@example.com» (Cyrillic a)",
+        '10.0.0.7 - - "GET /api/users/«jane.doe@example.com»/orders HTTP/1.1" 200',
     ),
     counterexamples=(
         *_EMAIL_NEGATIVE_TEXTS,
