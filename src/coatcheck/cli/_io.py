@@ -5,13 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
+import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from coatcheck.errors import InputError
+from coatcheck.errors import CoatcheckError, InputError
 
-__all__ = ["iter_text_lines", "progress"]
+__all__ = ["exit_on_error", "iter_text_lines", "progress"]
+
+
+@contextmanager
+def exit_on_error() -> Iterator[None]:
+    """Turn our own errors into one ``error: ...`` line on stderr and exit status 2 (messages carry no values)."""
+    try:
+        yield
+    except CoatcheckError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def iter_text_lines(stream: TextIO, source: str = "<stdin>") -> Iterator[str]:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from coatcheck.cli._io import exit_on_error
 from coatcheck.cli.keys import DEFAULT_DB, DEFAULT_KEYRING, DbOpt, DsnOpt, KeyringOpt, MasterOpt, TableOpt, open_keyring
-from coatcheck.errors import CoatcheckError, InputError
+from coatcheck.errors import InputError
 
 if TYPE_CHECKING:
     from coatcheck.audit import AuditEvent, AuditLog
@@ -74,12 +75,9 @@ def verify_command(
     jsonl: JsonlOpt = None,
 ) -> None:
     """Check every MAC, link and sequence number; exit 1 naming the first bad event."""
-    try:
+    with exit_on_error():
         with _open(keyring, master, db, dsn, table, jsonl) as log:
             report = log.verify()
-    except CoatcheckError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     typer.echo(f"{report} (head mac {report.head_mac})" if report.ok else str(report))
     if not report.ok:
         raise typer.Exit(1)
@@ -102,12 +100,9 @@ def show_command(
     from rich.console import Console
     from rich.table import Table
 
-    try:
+    with exit_on_error():
         with _open(keyring, master, db, dsn, table, jsonl) as log:
             events = _query(log, tenant, action, since, until)
-    except CoatcheckError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     out = Table("seq", "time (UTC)", "tenant", "action", "actor", "decision", "mode", "pii", "types")
     for e in events:
         pii = ("detected" if e.pii_detected else "-") + ("/redacted" if e.pii_redacted else "")
@@ -132,12 +127,9 @@ def export_command(
     jsonl: JsonlOpt = None,
 ) -> None:
     """Events as JSON lines (with their MACs, so the copy can be verified on its own when not filtered)."""
-    try:
+    with exit_on_error():
         with _open(keyring, master, db, dsn, table, jsonl) as log:
             events = _query(log, tenant, action, since, until)
-    except CoatcheckError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     text = "".join(json.dumps(e.as_dict(), sort_keys=True, separators=(",", ":")) + "\n" for e in events)
     if output is None:
         sys.stdout.write(text)

@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from coatcheck.cli._io import iter_text_lines, progress
-from coatcheck.errors import CoatcheckError
+from coatcheck.cli._io import exit_on_error, iter_text_lines, progress
 
 __all__ = ["register"]
 
@@ -25,7 +24,7 @@ def detect_command(
     """Read `{"text": ...}` lines (or plain text lines) and write `{"entities": [...]}` per line."""
     from coatcheck.detect.engine import Detector
 
-    try:
+    with exit_on_error():
         detector = Detector(profile)  # type: ignore[arg-type]  # checked by Detector
         stream = path.open(encoding="utf-8") if path else sys.stdin
         texts = iter_text_lines(stream, str(path) if path else "<stdin>")
@@ -36,9 +35,6 @@ def detect_command(
                     line = {"entities": [e.as_dict() for e in entities]}
                     sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
                 bar.advance(task, len(batch))
-    except CoatcheckError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:

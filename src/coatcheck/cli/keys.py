@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coatcheck.errors import CoatcheckError, InputError, InvalidToken
+from coatcheck.cli._io import exit_on_error
+from coatcheck.errors import InputError, InvalidToken
 
 if TYPE_CHECKING:
     from coatcheck.audit import AuditLog
@@ -72,15 +71,6 @@ def open_audit(keyring: Keyring, db: Path, dsn: str | None, table: str) -> Audit
     return AuditLog.for_keyring(sink, keyring)
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except CoatcheckError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 def _actor() -> str:
     return os.environ.get("USER") or "cli"
 
@@ -95,7 +85,7 @@ def init_command(
     table: TableOpt = "coatcheck_audit",
 ) -> None:
     """Create the keyring file (0600) and its master key, and keys for the given tenants."""
-    with _errors():
+    with exit_on_error():
         ring = open_keyring(keyring, master, create=True)
         with open_audit(ring, db, dsn, table) as log:
             existing = {k.tenant for k in ring.list_keys()}
@@ -117,7 +107,7 @@ def rotate_command(
     table: TableOpt = "coatcheck_audit",
 ) -> None:
     """Make a new data-key version primary; older versions keep decrypting until retired."""
-    with _errors():
+    with exit_on_error():
         ring = open_keyring(keyring, master)
         with open_audit(ring, db, dsn, table) as log:
             version = ring.rotate(tenant)
@@ -136,7 +126,7 @@ def retire_command(
     table: TableOpt = "coatcheck_audit",
 ) -> None:
     """Retire old versions (rewrap their tokens first)."""
-    with _errors():
+    with exit_on_error():
         ring = open_keyring(keyring, master)
         with open_audit(ring, db, dsn, table) as log:
             ring.retire_below(tenant, below)
@@ -150,7 +140,7 @@ def list_command(keyring: KeyringOpt = DEFAULT_KEYRING, master: MasterOpt = "loc
     from rich.console import Console
     from rich.table import Table
 
-    with _errors():
+    with exit_on_error():
         infos = open_keyring(keyring, master).list_keys()
     out = Table("tenant", "kind", "key id", "version", "state", "created", "subject (keyed hash)")
     for k in infos:
@@ -173,7 +163,7 @@ def destroy_command(
     what = f"the key of one data subject of tenant {tenant}" if subject else f"ALL keys of tenant {tenant}"
     if not yes:
         typer.confirm(f"Destroy {what}? This cannot be undone", abort=True)
-    with _errors():
+    with exit_on_error():
         ring = open_keyring(keyring, master)
         with open_audit(ring, db, dsn, table) as log:
             ring.destroy(tenant, subject)
@@ -195,7 +185,7 @@ def rewrap_command(
     table: TableOpt = "coatcheck_audit",
 ) -> None:
     """Re-encrypt tokens under the newest key version; prints one new token per line, never plaintext."""
-    with _errors():
+    with exit_on_error():
         ring = open_keyring(keyring, master)
         with open_audit(ring, db, dsn, table) as log:
             source = tokens or [line.strip() for line in sys.stdin if line.strip()]
@@ -222,7 +212,7 @@ def decrypt_command(
     from coatcheck.entities import ENTITY_TYPES
 
     counts = {field: 1} if field in ENTITY_TYPES else {}
-    with _errors():
+    with exit_on_error():
         ring = open_keyring(keyring, master)
         with open_audit(ring, db, dsn, table) as log:
             try:
