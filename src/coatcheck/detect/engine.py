@@ -104,12 +104,10 @@ class _PatternIndex:
             hits: Iterable[int] = sorted(self._set.Match(data) or ())  # None when nothing matches
         else:
             hits = range(len(self.recognizers))
-        found = [
-            (compiled, start, end)
-            for index in hits
-            for compiled in (self.recognizers[index],)
-            for start, end in _find_spans(compiled.regex, data, compiled.group)
-        ]
+        found: list[tuple[_CompiledRecognizer, int, int]] = []
+        for index in hits:
+            compiled = self.recognizers[index]
+            found.extend((compiled, start, end) for start, end in _find_spans(compiled.regex, data, compiled.group))
         if len(data) != len(text):  # non-ASCII: byte offsets -> character offsets, one linear pass
             to_chars = _byte_to_char_offsets(data, {o for _, s, e in found for o in (s, e)})
             found = [(c, to_chars[s], to_chars[e]) for c, s, e in found]
